@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS face_embedding_hnsw;
+ALTER TABLE face_embedding ALTER COLUMN embedding SET STORAGE EXTENDED;
