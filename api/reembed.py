@@ -29,7 +29,6 @@ class ReembedReport:
     model_name: str
     persons: int = 0
     done: int = 0
-    skipped: int = 0
     failed: int = 0
     seconds: float = 0.0
     resumed_after: int | None = None
@@ -43,21 +42,22 @@ def checkpoint_path(model_name: str) -> Path:
     return Path(settings.DATA_DIR) / f"reembed-{model_name}.json"
 
 
-def _photos(person: Person) -> Iterable[tuple[bytes, str]]:
-    """(bytes, stored name) of each distinct photo of a person."""
+def _photos(person: Person) -> Iterable[tuple[bytes, str, str]]:
+    """(bytes, stored name, sha256) of each distinct photo of a person (distinct by content)."""
     seen = set()
     files = [e.source_photo for e in person.embeddings.all() if e.source_photo]
     if person.photo:
         files.append(person.photo)
     for field_file in files:
-        if field_file.name in seen:
-            continue
-        seen.add(field_file.name)
         try:
             with field_file.storage.open(field_file.name, "rb") as handle:
-                yield handle.read(), field_file.name
+                data = handle.read()
         except OSError:
             continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in seen:
+            seen.add(digest)
+            yield data, field_file.name, digest
 
 
 def reembed(
@@ -103,15 +103,15 @@ def _run_batch(
 ) -> None:
     with transaction.atomic():
         for person in persons:
-            for data, name in _photos(person):
-                _reembed_photo(engine, person, data, name, report)
+            for data, name, digest in _photos(person):
+                _reembed_photo(engine, person, data, name, digest, report)
             report.persons += 1
     if checkpoint:
         checkpoint.write_text(json.dumps({"last_person_id": persons[-1].id}))
 
 
 def _reembed_photo(
-    engine: FaceEngine, person: Person, data: bytes, name: str, report: ReembedReport
+    engine: FaceEngine, person: Person, data: bytes, name: str, digest: str, report: ReembedReport
 ) -> None:
     try:
         result = engine.run(face.decode(data))
@@ -120,7 +120,6 @@ def _reembed_photo(
     if result is None or result.problem:
         report.failed += 1
         return
-    digest = hashlib.sha256(data).hexdigest()
     FaceEmbedding.objects.update_or_create(
         person=person,
         model_name=engine.model_name,

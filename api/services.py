@@ -125,7 +125,7 @@ def enrol_photo(
         embedding.source_photo.save(name, ContentFile(photo_bytes), save=False)
         embedding.save()
         if make_primary or not person.photo:
-            person.photo.save(name, ContentFile(photo_bytes), save=False)
+            person.photo.name = embedding.source_photo.name  # one file, two references
             person.save(update_fields=["photo", "updated_at"])
     return EnrolmentOutcome(enrolled=True, reason="ok", embedding=embedding)
 

@@ -6,6 +6,7 @@ import tempfile
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-with-enough-length-for-checks")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="chilonzor-media-"))
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="chilonzor-static-"))
 
 from server.settings import *  # noqa: F403
 from server.settings import BASE_DIR, env_path

@@ -38,8 +38,11 @@ def server_root(tmp_path_factory):
 def _holder(root: Path, seconds: float) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(root), str(seconds)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_processes_share_one_server_and_the_last_stops_it(server_root):
@@ -82,12 +85,20 @@ def test_database_url_uses_that_server_and_starts_none(server_root, tmp_path):
     other.acquire()
     try:
         data_dir = tmp_path / "data"
-        env = dict(os.environ, DATABASE_URL=other.dsn().replace("postgresql://", "postgres://"),
-                   DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="server.settings")  # fmt: skip
+        env = dict(
+            os.environ,
+            DATABASE_URL=other.dsn().replace("postgresql://", "postgres://"),
+            DATA_DIR=str(data_dir),
+            DJANGO_SETTINGS_MODULE="server.settings",
+        )
         result = subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stderr
         assert not (data_dir / "postgres").exists()
         with psycopg.connect(other.dsn()) as conn:

@@ -14,8 +14,10 @@ def test_vector_extension_is_installed(db):
 
 
 def test_hnsw_cosine_index_exists(db):
-    row = _one("SELECT indexdef FROM pg_indexes WHERE tablename = 'face_embedding' AND indexname = %s",
-               ("face_embedding_hnsw",))  # fmt: skip
+    row = _one(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'face_embedding' AND indexname = %s",
+        ("face_embedding_hnsw",),
+    )
     assert row is not None
     assert "USING hnsw" in row[0]
     assert "vector_cosine_ops" in row[0]

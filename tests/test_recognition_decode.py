@@ -36,7 +36,12 @@ def test_it_decodes_jpeg_png_and_webp(fmt):
 def test_it_accepts_data_urls_bare_base64_and_bytes():
     raw = _jpeg()
     text = base64.b64encode(raw).decode()
-    for payload in (raw, text, f"data:image/jpeg;base64,{text}", f"  data:image/png;base64,{text}\n"):
+    for payload in (
+        raw,
+        text,
+        f"data:image/jpeg;base64,{text}",
+        f"  data:image/png;base64,{text}\n",
+    ):
         assert decode_image(payload).shape == (32, 64, 3)
 
 
@@ -77,7 +82,9 @@ def test_it_refuses_oversized_payloads_before_decoding():
 
 def _png_header_only(width: int, height: int) -> bytes:
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))

@@ -28,7 +28,9 @@ def test_embeddings_are_512_d_and_unit_length(engine, photos):
 
 
 def test_same_person_scores_above_and_different_people_below_the_threshold(engine, photos):
-    embeddings = {n: [_run(engine, p).embedding for p in photos.identities[n]] for n in photos.names}
+    embeddings = {
+        n: [_run(engine, p).embedding for p in photos.identities[n]] for n in photos.names
+    }
     for name, vectors in embeddings.items():
         for a, b in itertools.combinations(vectors, 2):
             assert cosine_similarity(a, b) >= ACCEPT, name
@@ -77,7 +79,9 @@ def test_confidence_is_monotone_and_60_at_the_accept_similarity():
     assert similarity_to_confidence(1.0, ACCEPT) == 100.0
     assert similarity_to_confidence(-0.3, ACCEPT) == 0.0
     assert confidence_to_similarity(60, ACCEPT) == pytest.approx(ACCEPT)
-    assert confidence_to_similarity(similarity_to_confidence(0.7, ACCEPT), ACCEPT) == pytest.approx(0.7, abs=0.002)
+    assert confidence_to_similarity(similarity_to_confidence(0.7, ACCEPT), ACCEPT) == pytest.approx(
+        0.7, abs=0.002
+    )
 
 
 def test_the_cli_compares_photos(photos):
@@ -86,8 +90,11 @@ def test_the_cli_compares_photos(photos):
     files = [photos.first(name), photos.others(name)[0], photos.first(other)]
     result = subprocess.run(
         [sys.executable, "-m", "recognition", "compare", *map(str, files)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     same, different = (json.loads(line) for line in result.stdout.splitlines())
     assert same["confidence"] >= 60 > different["confidence"]
@@ -98,8 +105,11 @@ def test_the_cli_reports_no_face_and_bad_files(photos, tmp_path):
     bad.write_bytes(b"not an image")
     result = subprocess.run(
         [sys.executable, "-m", "recognition", "detect", str(photos.no_face[0]), str(bad)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[0]["face_count"] == 0
     assert lines[1]["error"] == "not_image"

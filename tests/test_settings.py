@@ -62,8 +62,12 @@ def _import_settings(**env):
     environment |= {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", **env}
     return subprocess.run(
         [sys.executable, "-c", "import server.settings"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_production_refuses_to_start_without_a_secret_key():
