@@ -20,8 +20,8 @@ HOLDER = textwrap.dedent(
     server = EmbeddedPostgres(sys.argv[1], "holder_test")
     started = server.acquire()
     with psycopg.connect(server.dsn()) as conn:
-        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        version = conn.execute("SELECT extversion FROM pg_extension WHERE extname='vector'").fetchone()
+        query = "SELECT extversion FROM pg_extension WHERE extname = 'vector'"
+        version = conn.execute(query).fetchone()
     print("started" if started else "reused", version[0], flush=True)
     time.sleep(float(sys.argv[2]))
     """
