@@ -4,8 +4,8 @@ from rest_framework.authentication import SessionAuthentication
 
 
 class CsrfExemptSessionAuthentication(SessionAuthentication):
-    """The contract's JavaScript posts JSON without a CSRF token; cross-site use is refused
-    by the origin check in ``api.middleware`` instead."""
+    """The contract's JavaScript posts JSON without a CSRF token, so none is demanded here.
+    Refusing cross-site use (Origin/Referer check) is a separate layer, not built yet."""
 
     def enforce_csrf(self, request) -> None:
         return None
