@@ -363,7 +363,16 @@ def import_roster(
 
 def _import_row(row_index, values, photo_source, pictures, seen, dry_run) -> RowResult:
     parsed, errors = _parse_row(values)
-    result = RowResult(row=row_index, status="error", errors=errors)
+    raw_passport = _text(values.get("passport")) or _text(values.get("passport_series")) + _text(
+        values.get("passport_number")
+    )
+    result = RowResult(
+        row=row_index,
+        status="error",
+        errors=errors,
+        full_name=_text(values.get("full_name"))[:255],
+        passport=raw_passport[:20],
+    )
     if parsed is None:
         return result
     result.full_name = parsed.full_name

@@ -9,6 +9,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
 from api.models import LoginLog, Person
@@ -129,3 +130,34 @@ def login_logs(
     if until is not None:
         logs = logs.filter(login_time__lt=until)
     return logs
+
+
+def login_charts(*, days: int = 30, now: datetime | None = None) -> dict:
+    """Successful sign-ins per local day (last ``days``), per hour of day, and per method."""
+    tz = timezone.get_current_timezone()
+    today = period_starts(now)["today"]
+    start = today - timedelta(days=days - 1)
+    logins = LoginLog.objects.filter(success=True)
+    per_day = dict(
+        logins.filter(login_time__gte=start)
+        .annotate(day=TruncDate("login_time", tzinfo=tz))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    per_hour = dict(
+        logins.annotate(hour=ExtractHour("login_time", tzinfo=tz))
+        .values_list("hour")
+        .annotate(n=Count("id"))
+        .values_list("hour", "n")
+    )
+    days_list = [(start + timedelta(days=i)).date() for i in range(days)]
+    methods = logins.aggregate(
+        face=Count("id", filter=Q(method=LoginLog.Method.FACE)),
+        passport=Count("id", filter=Q(method=LoginLog.Method.PASSPORT)),
+    )
+    return {
+        "per_day": [{"date": d.isoformat(), "count": per_day.get(d, 0)} for d in days_list],
+        "per_hour": [{"hour": h, "count": per_hour.get(h, 0)} for h in range(24)],
+        "methods": methods,
+    }

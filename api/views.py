@@ -1,12 +1,14 @@
 """DRF views of the contract: validate input, call one service or selector, shape the output."""
 
+import io
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
+from openpyxl import Workbook
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -19,6 +21,7 @@ from api.permissions import IsStaff
 from recognition import ImageError
 from recognition.engine import loaded_engines
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERROR = inline_serializer(
     "Error", {"success": serializers.BooleanField(default=False), "error": serializers.CharField()}
 )
@@ -190,6 +193,34 @@ class StatisticsApi(APIView):
         return Response({"success": True, "stats": selectors.statistics_summary()})
 
 
+class ChartsApi(APIView):
+    """Not in the contract: the dashboard's charts (staff only)."""
+
+    permission_classes = [IsStaff]
+
+    class OutputSerializer(serializers.Serializer):
+        class Day(serializers.Serializer):
+            date = serializers.DateField()
+            count = serializers.IntegerField()
+
+        class Hour(serializers.Serializer):
+            hour = serializers.IntegerField()
+            count = serializers.IntegerField()
+
+        class Methods(serializers.Serializer):
+            face = serializers.IntegerField()
+            passport = serializers.IntegerField()
+
+        success = serializers.BooleanField()
+        per_day = Day(many=True)
+        per_hour = Hour(many=True)
+        methods = Methods()
+
+    @extend_schema(responses={200: OutputSerializer, **ERRORS})
+    def get(self, request):
+        return Response({"success": True, **selectors.login_charts()})
+
+
 class PersonStatisticsApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -243,20 +274,41 @@ class PersonStatisticsApi(APIView):
         )
 
 
+class LogFilterSerializer(serializers.Serializer):
+    person_id = serializers.IntegerField(required=False, min_value=1)
+    method = serializers.ChoiceField(choices=LoginLog.Method.values, required=False)
+    success = serializers.BooleanField(required=False, allow_null=True, default=None)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=500)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=10_000_000)
+
+
+def filtered_logs(request) -> tuple:
+    """Validate the log filters of ``request`` and return (queryset, params).
+
+    Staff see everybody's logs; anyone else only their own (403 for somebody else's)."""
+    filters = LogFilterSerializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    params = filters.validated_data
+    person_id = params.get("person_id")
+    if not request.user.is_staff:
+        own = Person.objects.filter(user=request.user).values_list("id", flat=True).first()
+        if own is None or (person_id is not None and person_id != own):
+            raise ApiError("permission_denied", status_code=403)
+        person_id = own
+    logs = selectors.login_logs(
+        person_id=person_id,
+        method=params.get("method"),
+        success=params.get("success"),
+        since=_local_midnight(params.get("date_from")),
+        until=_local_midnight(params.get("date_to"), next_day=True),
+    )
+    return logs, params
+
+
 class LoginLogsApi(APIView):
     permission_classes = [IsAuthenticated]
-    MAX_LIMIT = 500
-
-    class FilterSerializer(serializers.Serializer):
-        person_id = serializers.IntegerField(required=False, min_value=1)
-        method = serializers.ChoiceField(choices=LoginLog.Method.values, required=False)
-        success = serializers.BooleanField(required=False, allow_null=True, default=None)
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
-        limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=500)
-        offset = serializers.IntegerField(
-            required=False, default=0, min_value=0, max_value=10_000_000
-        )
 
     class OutputSerializer(serializers.Serializer):
         class LogOut(serializers.Serializer):
@@ -278,24 +330,9 @@ class LoginLogsApi(APIView):
         total = serializers.IntegerField()
         logs = LogOut(many=True)
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer, **ERRORS})
+    @extend_schema(parameters=[LogFilterSerializer], responses={200: OutputSerializer, **ERRORS})
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
-        person_id = params.get("person_id")
-        if not request.user.is_staff:
-            own = Person.objects.filter(user=request.user).values_list("id", flat=True).first()
-            if own is None or (person_id is not None and person_id != own):
-                raise ApiError("permission_denied", status_code=403)
-            person_id = own
-        logs = selectors.login_logs(
-            person_id=person_id,
-            method=params.get("method"),
-            success=params.get("success"),
-            since=_local_midnight(params.get("date_from")),
-            until=_local_midnight(params.get("date_to"), next_day=True),
-        )
+        logs, params = filtered_logs(request)
         offset, limit = params["offset"], params["limit"]
         page = list(logs[offset : offset + limit])
         return Response(
@@ -303,9 +340,44 @@ class LoginLogsApi(APIView):
                 "success": True,
                 "count": len(page),
                 "total": logs.count(),
-                "logs": [_log_out(log) for log in page],
+                "logs": [log_out(log) for log in page],
             }
         )
+
+
+class LoginLogsExportApi(APIView):
+    """The filtered logs (same filters and visibility as login-logs) as an Excel file."""
+
+    permission_classes = [IsAuthenticated]
+    MAX_ROWS = 100_000
+
+    @extend_schema(parameters=[LogFilterSerializer], responses={(200, XLSX): bytes, **ERRORS})
+    def get(self, request):
+        logs, _ = filtered_logs(request)
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Kirishlar")
+        sheet.append(
+            ["ID", "Vaqt", "Xodim", "Passport", "Usul", "Natija", "Sabab", "Ishonch", "IP"]
+        )
+        for log in logs[: self.MAX_ROWS].iterator(chunk_size=2000):
+            sheet.append(
+                [
+                    log.id,
+                    iso(log.login_time),
+                    log.person.full_name if log.person else "",
+                    log.person.passport if log.person else "",
+                    log.method,
+                    "ha" if log.success else "yo'q",
+                    log.reason,
+                    log.confidence,
+                    log.ip_address,
+                ]
+            )
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="kirishlar.xlsx"'
+        return response
 
 
 class DetectFaceApi(APIView):
@@ -362,7 +434,7 @@ def _local_midnight(day: date | None, *, next_day: bool = False) -> datetime | N
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _log_out(log: LoginLog) -> dict:
+def log_out(log: LoginLog) -> dict:
     return {
         "id": log.id,
         "person": {"id": log.person.id, "full_name": log.person.full_name} if log.person else None,

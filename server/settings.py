@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "web.i18n.context",
             ],
         },
     },
@@ -185,6 +186,9 @@ FACE_MATCH_CONFIDENCE = env_float("FACE_MATCH_CONFIDENCE", 60.0, minimum=1.0, ma
 FACE_MIN_MARGIN = env_float("FACE_MIN_MARGIN", 0.05, minimum=0.0, maximum=1.0)
 FACE_SEARCH_K = env_int("FACE_SEARCH_K", 20, minimum=2, maximum=1000)
 FACE_LIVENESS = env_choice("FACE_LIVENESS", "off", ("off", "challenge"))
+
+# A shared kiosk signs people out after this much inactivity on the dashboard.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 120, minimum=10)
 
 # -- REST framework ----------------------------------------------------------------------------
 
