@@ -135,6 +135,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "The database is temporarily unavailable. Please try again shortly.",
     ),
     "server_error": ("Server xatosi", "Ошибка сервера", "Server error"),
+    "cross_site": (
+        "Boshqa saytdan yuborilgan so'rov rad etildi",
+        "Запрос с другого сайта отклонён",
+        "A request from another site was refused",
+    ),
+    "unexpected_field": (
+        "Kutilmagan maydon: {fields}",
+        "Неожиданное поле: {fields}",
+        "Unexpected field: {fields}",
+    ),
 }
 _LANGUAGE_INDEX = {"uz": 0, "ru": 1, "en": 2}
 

@@ -1,5 +1,7 @@
 """Personnel, their face embeddings and every sign-in attempt."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -116,6 +118,8 @@ class LoginLog(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     similarity = models.FloatField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # What a passport attempt typed (normalised), so failures count per passport.
+    username = models.CharField(max_length=32, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     success = models.BooleanField(default=False)
     reason = models.CharField(max_length=20, choices=Reason.choices)
@@ -129,10 +133,35 @@ class LoginLog(models.Model):
         indexes = [
             models.Index(fields=["person", "-login_time"]),
             models.Index(fields=["method", "-login_time"]),
+            # The brute-force limits count recent failures per passport and per client IP.
+            models.Index(fields=["username", "-login_time"], name="login_log_username_idx"),
+            models.Index(fields=["ip_address", "-login_time"], name="login_log_ip_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.login_time:%Y-%m-%d %H:%M} {self.method} {self.reason}"
+
+
+class LivenessChallenge(models.Model):
+    """A random action the kiosk must show before a face login; single use, short-lived."""
+
+    class Action(models.TextChoices):
+        TURN_LEFT = "turn_left", "chapga"
+        TURN_RIGHT = "turn_right", "o'ngga"
+        BLINK = "blink", "ko'z yumish"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "liveness_challenge"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.id}"
 
 
 class PendingEnrolment(models.Model):

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from api import face
+from api import face, throttle
 from api.errors import ApiError
 from api.http import client_ip, user_agent
 from api.models import FaceEmbedding, LoginLog, PendingEnrolment, Person
@@ -173,6 +173,13 @@ def _snapshot_field(image: np.ndarray | None, kind: str) -> ContentFile | str:
 def face_login(*, request, image_data: str) -> FaceLogin:
     """Identify the largest face of ``image_data`` and sign that person in, logging the attempt."""
     method = LoginLog.Method.FACE
+    with transaction.atomic():
+        throttle.lock(f"face-ip:{client_ip(request)}")
+        wait = throttle.face_wait(ip=client_ip(request))
+        if wait:
+            _log_attempt(request, method=method, reason=LoginLog.Reason.RATE_LIMITED)
+    if wait:
+        raise ApiError("rate_limited", status_code=429, seconds=wait)
     try:
         image = face.decode(image_data)
     except ImageError as exc:
@@ -242,7 +249,11 @@ def _finish_face_login(request, image: np.ndarray, match: Match | None) -> FaceL
 def passport_login(
     *, request, username: str, birth_date: str, image_data: str | None = None
 ) -> Person:
-    """Sign in by passport + birth date; an optional photo is kept and offered for enrolment."""
+    """Sign in by passport + birth date; an optional photo is kept and offered for enrolment.
+
+    Failures are limited per passport and per client IP (``api.throttle``); every attempt,
+    refused or not, is logged.
+    """
     image = None
     if image_data:
         try:
@@ -250,40 +261,37 @@ def passport_login(
         except ImageError as exc:
             raise ApiError(exc.code, **exc.params) from None
     passport = parse_passport(username)
+    typed = "".join(passport) if passport else re.sub(r"\s+", "", str(username)).upper()[:32]
     born = parse_birth_date(birth_date)
-    person = None
-    if passport and born:
-        person = Person.objects.filter(
-            passport_series=passport[0], passport_number=passport[1], birth_date=born
-        ).first()
     snapshot = _snapshot_field(image, "passport")
-    if person is None:
-        _log_attempt(
-            request,
-            method=LoginLog.Method.PASSPORT,
-            reason=LoginLog.Reason.BAD_CREDENTIALS,
-            snapshot=snapshot,
-        )
-        raise ApiError("bad_credentials", status_code=401)
-    if not person.is_active:
-        _log_attempt(
-            request,
-            method=LoginLog.Method.PASSPORT,
-            reason=LoginLog.Reason.INACTIVE,
-            candidate=person,
-            snapshot=snapshot,
-        )
-        raise ApiError("inactive", status_code=403)
+    ip = client_ip(request)
+    log_fields = {"method": LoginLog.Method.PASSPORT, "username": typed, "snapshot": snapshot}
     with transaction.atomic():
-        log = _log_attempt(
-            request,
-            method=LoginLog.Method.PASSPORT,
-            reason=LoginLog.Reason.OK,
-            success=True,
-            person=person,
-            snapshot=snapshot,
-        )
-        sign_in(request, person)
+        throttle.lock(f"passport:{typed}", f"passport-ip:{ip}")
+        wait = throttle.passport_wait(username=typed, ip=ip)
+        person = None
+        if not wait and passport and born:
+            person = Person.objects.filter(
+                passport_series=passport[0], passport_number=passport[1], birth_date=born
+            ).first()
+        if wait:
+            _log_attempt(request, reason=LoginLog.Reason.RATE_LIMITED, **log_fields)
+            error = ApiError("rate_limited", status_code=429, seconds=wait)
+        elif person is None:
+            _log_attempt(request, reason=LoginLog.Reason.BAD_CREDENTIALS, **log_fields)
+            error = ApiError("bad_credentials", status_code=401)
+        elif not person.is_active:
+            _log_attempt(request, reason=LoginLog.Reason.INACTIVE, candidate=person, **log_fields)
+            error = ApiError("inactive", status_code=403)
+        else:
+            error = None
+            log = _log_attempt(
+                request, reason=LoginLog.Reason.OK, success=True, person=person, **log_fields
+            )
+            sign_in(request, person)
+    # Raised after the block so that the refused attempt's log row is committed.
+    if error:
+        raise error
     if image is not None:
         _offer_pending_photo(person=person, image=image, log=log)
     return person

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from openpyxl import Workbook
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -42,7 +42,9 @@ class ImageInput(serializers.Serializer):
 
 
 class FaceLoginApi(APIView):
+    @extend_schema_serializer(component_name="FaceLoginResponse")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="FaceLoginPerson")
         class PersonOut(serializers.Serializer):
             id = serializers.IntegerField()
             full_name = serializers.CharField()
@@ -79,12 +81,15 @@ class FaceLoginApi(APIView):
 
 
 class PassportLoginApi(APIView):
+    @extend_schema_serializer(component_name="PassportLoginRequest")
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=32)
         birth_date = serializers.CharField(max_length=32)
         image = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
+    @extend_schema_serializer(component_name="PassportLoginResponse")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="PassportLoginUser")
         class UserOut(serializers.Serializer):
             id = serializers.IntegerField()
             username = serializers.CharField()
@@ -134,7 +139,9 @@ class LogoutApi(APIView):
 class CurrentUserApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="CurrentUserResponse")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="CurrentUserUser")
         class UserOut(serializers.Serializer):
             id = serializers.IntegerField()
             username = serializers.CharField()
@@ -173,7 +180,9 @@ class CurrentUserApi(APIView):
 class StatisticsApi(APIView):
     permission_classes = [IsStaff]
 
+    @extend_schema_serializer(component_name="StatisticsResponse")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="StatisticsStats")
         class StatsOut(serializers.Serializer):
             total_persons = serializers.IntegerField()
             total_logins = serializers.IntegerField()
@@ -198,15 +207,19 @@ class ChartsApi(APIView):
 
     permission_classes = [IsStaff]
 
+    @extend_schema_serializer(component_name="ChartsResponse")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="ChartsDay")
         class Day(serializers.Serializer):
             date = serializers.DateField()
             count = serializers.IntegerField()
 
+        @extend_schema_serializer(component_name="ChartsHour")
         class Hour(serializers.Serializer):
             hour = serializers.IntegerField()
             count = serializers.IntegerField()
 
+        @extend_schema_serializer(component_name="ChartsMethods")
         class Methods(serializers.Serializer):
             face = serializers.IntegerField()
             passport = serializers.IntegerField()
@@ -224,7 +237,9 @@ class ChartsApi(APIView):
 class PersonStatisticsApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="PersonStatisticsResponse")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="PersonStatisticsPerson")
         class PersonOut(serializers.Serializer):
             id = serializers.IntegerField()
             full_name = serializers.CharField()
@@ -232,6 +247,7 @@ class PersonStatisticsApi(APIView):
             position = serializers.CharField()
             department = serializers.CharField()
 
+        @extend_schema_serializer(component_name="PersonStatisticsStats")
         class StatsOut(serializers.Serializer):
             total_logins = serializers.IntegerField()
             face_logins = serializers.IntegerField()
@@ -310,8 +326,11 @@ def filtered_logs(request) -> tuple:
 class LoginLogsApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="LoginLogsResponse")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="LoginLogsLog")
         class LogOut(serializers.Serializer):
+            @extend_schema_serializer(component_name="LoginLogsPersonRef")
             class PersonRef(serializers.Serializer):
                 id = serializers.IntegerField()
                 full_name = serializers.CharField()
@@ -381,6 +400,7 @@ class LoginLogsExportApi(APIView):
 
 
 class DetectFaceApi(APIView):
+    @extend_schema_serializer(component_name="DetectFaceResponse")
     class OutputSerializer(serializers.Serializer):
         success = serializers.BooleanField()
         face_detected = serializers.BooleanField()
@@ -415,6 +435,9 @@ def _valid(serializer_class, request) -> dict:
     if not isinstance(request.data, dict):
         raise ApiError("bad_json")
     serializer = serializer_class(data=request.data)
+    unexpected = sorted(set(request.data) - set(serializer.fields))
+    if unexpected:
+        raise ApiError("unexpected_field", fields=", ".join(unexpected)[:100])
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "api.middleware.ApiRequestGuardMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -186,6 +187,13 @@ FACE_MATCH_CONFIDENCE = env_float("FACE_MATCH_CONFIDENCE", 60.0, minimum=1.0, ma
 FACE_MIN_MARGIN = env_float("FACE_MIN_MARGIN", 0.05, minimum=0.0, maximum=1.0)
 FACE_SEARCH_K = env_int("FACE_SEARCH_K", 20, minimum=2, maximum=1000)
 FACE_LIVENESS = env_choice("FACE_LIVENESS", "off", ("off", "challenge"))
+
+# Brute-force limits (counted in the login log, so they hold across workers and hosts).
+PASSPORT_MAX_FAILURES = env_int("PASSPORT_MAX_FAILURES", 5, minimum=1)
+PASSPORT_IP_MAX_FAILURES = env_int("PASSPORT_IP_MAX_FAILURES", 20, minimum=1)
+PASSPORT_WINDOW_SECONDS = env_int("PASSPORT_WINDOW_SECONDS", 900, minimum=10)
+FACE_LOGINS_PER_MINUTE = env_int("FACE_LOGINS_PER_MINUTE", 30, minimum=1)
+SNAPSHOT_RETENTION_DAYS = env_int("SNAPSHOT_RETENTION_DAYS", 90, minimum=1)
 
 # A shared kiosk signs people out after this much inactivity on the dashboard.
 KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 120, minimum=10)
