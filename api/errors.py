@@ -135,6 +135,32 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "The database is temporarily unavailable. Please try again shortly.",
     ),
     "server_error": ("Server xatosi", "Ошибка сервера", "Server error"),
+    "liveness_required": (
+        "Jonlilik tekshiruvi talab qilinadi: avval topshiriq oling",
+        "Требуется проверка живости: сначала получите задание",
+        "A liveness check is required: request a challenge first",
+    ),
+    "liveness_expired": (
+        "Topshiriq muddati o'tgan yoki ishlatilgan. Qaytadan urinib ko'ring.",
+        "Задание истекло или уже использовано. Попробуйте ещё раз.",
+        "The challenge has expired or was already used. Please try again.",
+    ),
+    "liveness_failed": (
+        "Jonlilik tekshiruvidan o'tilmadi. Topshiriqni bajarib, qaytadan urinib ko'ring.",
+        "Проверка живости не пройдена. Выполните задание и попробуйте снова.",
+        "The liveness check failed. Please do what is asked and try again.",
+    ),
+    "turn_left": (
+        "Boshingizni chapga buring",
+        "Поверните голову влево",
+        "Turn your head to the left",
+    ),
+    "turn_right": (
+        "Boshingizni o'ngga buring",
+        "Поверните голову вправо",
+        "Turn your head to the right",
+    ),
+    "blink": ("Ko'zingizni yumib oching", "Моргните", "Blink your eyes"),
     "cross_site": (
         "Boshqa saytdan yuborilgan so'rov rad etildi",
         "Запрос с другого сайта отклонён",

@@ -3,8 +3,9 @@
 import hashlib
 import logging
 import re
+import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -18,13 +19,14 @@ from django.utils import timezone
 from api import face, throttle
 from api.errors import ApiError
 from api.http import client_ip, user_agent
-from api.models import FaceEmbedding, LoginLog, PendingEnrolment, Person
+from api.models import FaceEmbedding, LivenessChallenge, LoginLog, PendingEnrolment, Person
 from api.selectors import Match, identify_face
 from recognition import (
     FaceQualityError,
     FaceResult,
     ImageError,
     encode_jpeg,
+    liveness,
     similarity_to_confidence,
 )
 
@@ -170,8 +172,68 @@ def _snapshot_field(image: np.ndarray | None, kind: str) -> ContentFile | str:
     return snapshot_file(image, f"{kind}_{_stamp()}.jpg") if image is not None else ""
 
 
-def face_login(*, request, image_data: str) -> FaceLogin:
-    """Identify the largest face of ``image_data`` and sign that person in, logging the attempt."""
+def issue_challenge(*, request) -> LivenessChallenge:
+    """A random, single-use liveness action for the kiosk to ask for."""
+    return LivenessChallenge.objects.create(
+        action=secrets.choice(settings.FACE_LIVENESS_ACTIONS),
+        ip_address=client_ip(request),
+        expires_at=timezone.now() + timedelta(seconds=settings.FACE_LIVENESS_SECONDS),
+    )
+
+
+def _consume_challenge(challenge_id) -> str | None:
+    """Mark the challenge used and return its action; None if unknown, used or expired."""
+    now = timezone.now()
+    with transaction.atomic():
+        challenge = (
+            LivenessChallenge.objects.select_for_update()
+            .filter(pk=challenge_id, used_at__isnull=True, expires_at__gt=now)
+            .first()
+        )
+        if challenge is None:
+            return None
+        challenge.used_at = now
+        challenge.save(update_fields=["used_at"])
+    return challenge.action
+
+
+def _decode_for_login(request, data: str) -> np.ndarray:
+    try:
+        return face.decode(data)
+    except ImageError as exc:
+        _log_attempt(request, method=LoginLog.Method.FACE, reason=LoginLog.Reason.BAD_IMAGE)
+        raise ApiError(exc.code, **exc.params) from None
+
+
+def _live_frame(request, challenge_id, frames: list[str]) -> tuple[np.ndarray, FaceResult]:
+    """Check a burst of frames against its challenge; return the frontal frame and its face."""
+    reason = LoginLog.Reason.LIVENESS
+    if not challenge_id or not frames:
+        _log_attempt(request, method=LoginLog.Method.FACE, reason=reason)
+        raise ApiError("liveness_required")
+    action = _consume_challenge(challenge_id)
+    if action is None:
+        _log_attempt(request, method=LoginLog.Method.FACE, reason=reason)
+        raise ApiError("liveness_expired")
+    images = [_decode_for_login(request, frame) for frame in frames]
+    verdict = liveness.check(face.engine(), images, action)
+    logger.info("liveness %s: %s", action, verdict.as_dict())
+    if not verdict.passed:
+        snapshot = _snapshot_field(images[len(images) // 2], "liveness")
+        _log_attempt(request, method=LoginLog.Method.FACE, reason=reason, snapshot=snapshot)
+        raise ApiError("liveness_failed", status_code=401)
+    image = images[verdict.reference]
+    return image, face.analyse(image)
+
+
+def face_login(
+    *, request, image_data: str | None = None, challenge_id=None, frames: list[str] | None = None
+) -> FaceLogin:
+    """Identify the largest face and sign that person in, logging the attempt.
+
+    With ``FACE_LIVENESS=challenge`` (or whenever a challenge is sent) the input is a burst of
+    ``frames`` that must show the challenge's action; otherwise one ``image``.
+    """
     method = LoginLog.Method.FACE
     with transaction.atomic():
         throttle.lock(f"face-ip:{client_ip(request)}")
@@ -180,12 +242,13 @@ def face_login(*, request, image_data: str) -> FaceLogin:
             _log_attempt(request, method=method, reason=LoginLog.Reason.RATE_LIMITED)
     if wait:
         raise ApiError("rate_limited", status_code=429, seconds=wait)
-    try:
-        image = face.decode(image_data)
-    except ImageError as exc:
-        _log_attempt(request, method=method, reason=LoginLog.Reason.BAD_IMAGE)
-        raise ApiError(exc.code, **exc.params) from None
-    result = face.analyse(image)
+    if settings.FACE_LIVENESS == "challenge" or challenge_id or frames:
+        image, result = _live_frame(request, challenge_id, frames or [])
+    else:
+        if not image_data:
+            raise ApiError("image_required")
+        image = _decode_for_login(request, image_data)
+        result = face.analyse(image)
     if result is None:
         _log_attempt(
             request,

@@ -4,6 +4,7 @@ from api import views
 
 urlpatterns = [
     path("face-login/", views.FaceLoginApi.as_view(), name="face-login"),
+    path("liveness/challenge/", views.LivenessChallengeApi.as_view(), name="liveness-challenge"),
     path("passport-login/", views.PassportLoginApi.as_view(), name="passport-login"),
     path("logout/", views.LogoutApi.as_view(), name="logout"),
     path("current-user/", views.CurrentUserApi.as_view(), name="current-user"),

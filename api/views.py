@@ -41,6 +41,28 @@ class ImageInput(serializers.Serializer):
     image = serializers.CharField(trim_whitespace=False, allow_blank=False)
 
 
+class FaceLoginInput(serializers.Serializer):
+    """The contract's single ``image``; or, with liveness on, a challenge and its frames."""
+
+    image = serializers.CharField(trim_whitespace=False, allow_blank=False, required=False)
+    challenge_id = serializers.UUIDField(required=False)
+    frames = serializers.ListField(
+        child=serializers.CharField(trim_whitespace=False),
+        required=False,
+        min_length=1,
+        max_length=30,
+    )
+
+    def validate(self, attrs):
+        if "image" not in attrs and "frames" not in attrs:
+            raise serializers.ValidationError(
+                {"image": self.fields["image"].error_messages["required"]}
+            )
+        if len(attrs.get("frames", [])) > settings.FACE_LIVENESS_MAX_FRAMES:
+            raise serializers.ValidationError({"frames": "Too many frames."})
+        return attrs
+
+
 class FaceLoginApi(APIView):
     @extend_schema_serializer(component_name="FaceLoginResponse")
     class OutputSerializer(serializers.Serializer):
@@ -58,10 +80,15 @@ class FaceLoginApi(APIView):
         confidence = serializers.FloatField()
         login_id = serializers.IntegerField()
 
-    @extend_schema(request=ImageInput, responses={200: OutputSerializer, **ERRORS}, auth=[])
+    @extend_schema(request=FaceLoginInput, responses={200: OutputSerializer, **ERRORS}, auth=[])
     def post(self, request):
-        data = _valid(ImageInput, request)
-        result = services.face_login(request=request, image_data=data["image"])
+        data = _valid(FaceLoginInput, request)
+        result = services.face_login(
+            request=request,
+            image_data=data.get("image"),
+            challenge_id=data.get("challenge_id"),
+            frames=data.get("frames"),
+        )
         person = result.person
         return Response(
             {
@@ -76,6 +103,33 @@ class FaceLoginApi(APIView):
                 },
                 "confidence": result.confidence,
                 "login_id": result.log.id,
+            }
+        )
+
+
+class LivenessChallengeApi(APIView):
+    """Not in the contract: with FACE_LIVENESS=challenge, the kiosk asks for an action first."""
+
+    @extend_schema_serializer(component_name="LivenessChallengeResponse")
+    class OutputSerializer(serializers.Serializer):
+        success = serializers.BooleanField()
+        challenge_id = serializers.UUIDField()
+        action = serializers.ChoiceField(choices=["turn_left", "turn_right", "blink"])
+        instruction = serializers.CharField()
+        expires_in = serializers.IntegerField()
+        max_frames = serializers.IntegerField()
+
+    @extend_schema(request=None, responses={200: OutputSerializer, **ERRORS}, auth=[])
+    def post(self, request):
+        challenge = services.issue_challenge(request=request)
+        return Response(
+            {
+                "success": True,
+                "challenge_id": challenge.id,
+                "action": challenge.action,
+                "instruction": message(challenge.action),
+                "expires_in": settings.FACE_LIVENESS_SECONDS,
+                "max_frames": settings.FACE_LIVENESS_MAX_FRAMES,
             }
         )
 

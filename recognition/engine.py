@@ -225,6 +225,12 @@ class FaceEngine:
             problem=quality.problem(self.config.gates),
         )
 
+    def landmarks(self, image: np.ndarray, face: Face) -> np.ndarray:
+        """The 106 landmark points (x, y) of ``face`` in image coordinates."""
+        from insightface.app.common import Face as InsightFace
+
+        return self.landmarker.get(image, InsightFace(bbox=face.bbox))
+
     @property
     def landmarker(self):
         """The 106-point landmark model (liveness), loaded on first use."""

@@ -187,6 +187,14 @@ FACE_MATCH_CONFIDENCE = env_float("FACE_MATCH_CONFIDENCE", 60.0, minimum=1.0, ma
 FACE_MIN_MARGIN = env_float("FACE_MIN_MARGIN", 0.05, minimum=0.0, maximum=1.0)
 FACE_SEARCH_K = env_int("FACE_SEARCH_K", 20, minimum=2, maximum=1000)
 FACE_LIVENESS = env_choice("FACE_LIVENESS", "off", ("off", "challenge"))
+# Blink is implemented but was not validated on real blinking faces here; turns were.
+FACE_LIVENESS_ACTIONS = env_list("FACE_LIVENESS_ACTIONS", ["turn_left", "turn_right"])
+if not FACE_LIVENESS_ACTIONS or set(FACE_LIVENESS_ACTIONS) - {"turn_left", "turn_right", "blink"}:
+    raise ImproperlyConfigured("FACE_LIVENESS_ACTIONS must list turn_left, turn_right and/or blink")
+FACE_LIVENESS_SECONDS = env_int("FACE_LIVENESS_SECONDS", 20, minimum=3, maximum=300)
+FACE_LIVENESS_MAX_FRAMES = env_int("FACE_LIVENESS_MAX_FRAMES", 12, minimum=3, maximum=30)
+# A passive anti-spoofing ONNX model can be plugged in here; none ships, so empty = not used.
+FACE_ANTISPOOF_MODEL = env_str("FACE_ANTISPOOF_MODEL")
 
 # Brute-force limits (counted in the login log, so they hold across workers and hosts).
 PASSPORT_MAX_FAILURES = env_int("PASSPORT_MAX_FAILURES", 5, minimum=1)

@@ -93,3 +93,20 @@ def photo_set() -> PhotoSet:
     if (folder / "labels.csv").is_file():
         return _dev_set(folder)
     return _packaged_set()
+
+
+def turning_person(photos: PhotoSet, engine) -> tuple[str, Path, Path] | None:
+    """(identity, frontal photo, turned photo) of someone photographed both ways, if any."""
+    from recognition import decode_image
+
+    def yaw(path: Path) -> float | None:
+        result = engine.run(decode_image(path.read_bytes()))
+        return result.face.yaw if result else None
+
+    for name in photos.names:
+        paths = photos.identities[name]
+        frontal = next((p for p in paths if abs(yaw(p) or 1) < 0.05), None)
+        turned = next((p for p in paths if abs(yaw(p) or 0) > 0.24), None)
+        if frontal and turned:
+            return name, frontal, turned
+    return None

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from api.models import LoginLog, Person
 from tests.conftest import make_person
+from tests.faces import turning_person
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -29,22 +30,31 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
          "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]  # fmt: skip
 
 
-def write_y4m(photo: Path, path: Path, frames: int = 10) -> Path:
-    """A 640x480 Y4M video of one photo, letterboxed, for Chromium's fake camera."""
-    image = cv2.imread(str(photo))
+def _frame(image: np.ndarray) -> bytes:
+    """One 640x480 I420 frame of ``image``, letterboxed."""
     scale = min(640 / image.shape[1], 480 / image.shape[0])
-    resized = cv2.resize(
-        image, (int(image.shape[1] * scale) // 2 * 2, int(image.shape[0] * scale) // 2 * 2)
-    )
+    size = (int(image.shape[1] * scale) // 2 * 2, int(image.shape[0] * scale) // 2 * 2)
+    resized = cv2.resize(image, size)
     canvas = np.full((480, 640, 3), 40, np.uint8)
     top, left = (480 - resized.shape[0]) // 2, (640 - resized.shape[1]) // 2
     canvas[top : top + resized.shape[0], left : left + resized.shape[1]] = resized
-    i420 = cv2.cvtColor(canvas, cv2.COLOR_BGR2YUV_I420).tobytes()
+    return cv2.cvtColor(canvas, cv2.COLOR_BGR2YUV_I420).tobytes()
+
+
+def write_y4m(path: Path, *scenes: tuple[np.ndarray, int]) -> Path:
+    """A Y4M video for Chromium's fake camera: each (image, frame count) in turn, at 15 fps."""
     with open(path, "wb") as handle:
         handle.write(b"YUV4MPEG2 W640 H480 F15:1 Ip A1:1 C420jpeg\n")
-        for _ in range(frames):
-            handle.write(b"FRAME\n" + i420)
+        for image, count in scenes:
+            frame = _frame(image)
+            for _ in range(count):
+                handle.write(b"FRAME\n" + frame)
     return path
+
+
+def photo_video(photo: Path, path: Path) -> Path:
+    """Ten frames of one photo: what a printed photo held still looks like."""
+    return write_y4m(path, (cv2.imread(str(photo)), 10))
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +113,7 @@ def test_kiosk_logs_an_enrolled_person_in_and_lands_on_the_dashboard(
 ):
     name = photos.names[0]
     person = enrolled[name]
-    video = write_y4m(photos.others(name)[0], tmp_path / "enrolled.y4m")
+    video = photo_video(photos.others(name)[0], tmp_path / "enrolled.y4m")
     with open_browser(video) as page:
         page.goto(live_server.url + "/")
         page.wait_for_selector("#result.ok", timeout=45_000)
@@ -124,7 +134,7 @@ def test_kiosk_refuses_a_stranger_and_the_passport_form_signs_in(
     enrolled[stranger].delete()
     make_person(full_name="Karimov Bobur Aliyevich", passport_series="AD", passport_number="3145734",
                 birth_date="1988-02-29")  # fmt: skip
-    video = write_y4m(photos.first(stranger), tmp_path / "stranger.y4m")
+    video = photo_video(photos.first(stranger), tmp_path / "stranger.y4m")
     with open_browser(video) as page:
         page.goto(live_server.url + "/")
         page.wait_for_selector("#result.bad", timeout=45_000)
@@ -228,3 +238,43 @@ def test_roster_upload_dry_run_shows_the_bad_row_then_imports(
         assert "Yangi: 2" in page.inner_text("#final-summary")
         shot(page, "upload-done")
     assert set(Person.objects.values_list("passport_number", flat=True)) == {"1234567", "1111111"}
+
+
+@pytest.fixture
+def liveness_on(settings):
+    settings.FACE_LIVENESS = "challenge"
+
+
+def test_liveness_refuses_a_video_of_one_still_photo(
+    live_server, enrolled, photos, open_browser, tmp_path, liveness_on
+):
+    name = photos.names[0]
+    video = photo_video(photos.first(name), tmp_path / "still.y4m")
+    with open_browser(video) as page:
+        page.goto(live_server.url + "/")
+        page.wait_for_selector("#result.bad", timeout=60_000)
+        assert "Jonlilik tekshiruvidan o'tilmadi" in page.inner_text("#result")
+        shot(page, "kiosk-liveness-refused")
+    assert not LoginLog.objects.filter(success=True).exists()
+    assert LoginLog.objects.filter(reason="liveness").exists()
+
+
+def test_liveness_passes_a_video_showing_the_head_turn(
+    live_server, enrolled, photos, engine, open_browser, tmp_path, liveness_on
+):
+    found = turning_person(photos, engine)
+    if found is None:
+        pytest.skip("no person with both a frontal and a turned photo in this photo set")
+    name, frontal, turned = found
+    front, side = cv2.imread(str(frontal)), cv2.imread(str(turned))
+    video = write_y4m(
+        tmp_path / "turn.y4m", (front, 8), (side, 8), (np.ascontiguousarray(side[:, ::-1]), 8)
+    )
+    with open_browser(video) as page:
+        page.goto(live_server.url + "/")
+        page.wait_for_function(
+            "document.getElementById('hint').textContent.includes('buring')", timeout=60_000
+        )
+        shot(page, "kiosk-liveness-challenge")
+        page.wait_for_url(re.compile(r".*/dashboard/$"), timeout=60_000)
+        assert page.inner_text("#me-name") == enrolled[name].full_name

@@ -46,9 +46,34 @@ function drawBox(data) {
   frame.hidden = false;
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const BURST_FRAMES = 10;
+const BURST_INTERVAL_MS = 250;
+
 async function faceLogin(image) {
   say(T.recognising);
-  const data = await api("/api/face-login/", { method: "POST", body: { image } });
+  handleLogin(await api("/api/face-login/", { method: "POST", body: { image } }));
+}
+
+/* FACE_LIVENESS=challenge: ask for a random action, then send a burst of frames. */
+async function livenessLogin() {
+  const challenge = await api("/api/liveness/challenge/", { method: "POST" });
+  if (!challenge.success) { say(challenge.error); return; }
+  say(challenge.instruction);
+  hint.classList.add("instruction");
+  const frames = [];
+  for (let i = 0; i < Math.min(BURST_FRAMES, challenge.max_frames); i += 1) {
+    frames.push(capture());
+    await sleep(BURST_INTERVAL_MS);
+  }
+  hint.classList.remove("instruction");
+  say(T.recognising);
+  handleLogin(await api("/api/face-login/", {
+    method: "POST", body: { challenge_id: challenge.challenge_id, frames },
+  }));
+}
+
+function handleLogin(data) {
   if (data.success) {
     running = false;
     say(T.welcome);
@@ -89,7 +114,10 @@ async function tick() {
       } else {
         goodFrames += 1;
         say(T.hold_still);
-        if (goodFrames >= GOOD_FRAMES_NEEDED) { goodFrames = 0; await faceLogin(image); }
+        if (goodFrames >= GOOD_FRAMES_NEEDED) {
+          goodFrames = 0;
+          await (CONFIG.liveness === "challenge" ? livenessLogin() : faceLogin(image));
+        }
       }
     }
   } catch (error) {
