@@ -246,13 +246,13 @@ def _classify(exc: Exception) -> tuple[int, str, dict]:
 def exception_handler(exc: Exception, context: dict) -> Response:
     """DRF exception handler: every error in the one JSON shape."""
     status_code, code, params = _classify(exc)
-    if status_code >= 500:
-        logger.error(
-            "API error %s on %s",
-            code,
-            context.get("request") and context["request"].path,
-            exc_info=exc,
-        )
+    request = context.get("request")
+    path = request.path if request is not None else "?"
+    if code == "database_unavailable":
+        # Expected while the database restarts; one line each, not a traceback flood.
+        logger.warning("database unavailable on %s: %s", path, str(exc).splitlines()[0][:200])
+    elif status_code >= 500:
+        logger.error("API error %s on %s", code, path, exc_info=exc)
     response = Response(error_body(message(code, **params)), status=status_code)
     if status_code == 429:
         response["Retry-After"] = str(params["seconds"])

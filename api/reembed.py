@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from api import face
 from api.models import FaceEmbedding, Person
@@ -72,6 +72,8 @@ def reembed(
     engine = get_engine(face.engine_config(model))
     report = ReembedReport(model_name=engine.model_name)
     queryset = (persons if persons is not None else Person.objects.all()).order_by("id")
+    # Only people with a photo to embed: a roster of thousands without photos costs nothing.
+    queryset = queryset.filter(Q(embeddings__isnull=False) | ~Q(photo="")).distinct()
     if only_missing:
         queryset = queryset.exclude(embeddings__model_name=engine.model_name)
     checkpoint = checkpoint_path(engine.model_name) if persons is None else None
