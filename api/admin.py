@@ -13,6 +13,11 @@ def _thumbnail(field_file, size: int = 64):
     return format_html('<img src="{}" style="height:{}px;border-radius:4px">', field_file.url, size)
 
 
+admin.site.site_header = "Chilonzor PI — boshqaruv"
+admin.site.site_title = "Chilonzor PI"
+admin.site.index_title = "Boshqaruv"
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False

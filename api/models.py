@@ -107,23 +107,28 @@ class LoginLog(models.Model):
         BAD_IMAGE = "bad_image", "rasm yaroqsiz"
 
     person = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="logins"
+        Person, models.SET_NULL, null=True, blank=True, related_name="logins", verbose_name="xodim"
     )
     # Best match of a refused face attempt, kept to tune the threshold later.
     candidate = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Person,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="eng yaqin nomzod",
     )
-    method = models.CharField(max_length=10, choices=Method.choices)
-    login_time = models.DateTimeField(auto_now_add=True, db_index=True)
-    confidence = models.FloatField(null=True, blank=True)
-    similarity = models.FloatField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    method = models.CharField("usul", max_length=10, choices=Method.choices)
+    login_time = models.DateTimeField("vaqt", auto_now_add=True, db_index=True)
+    confidence = models.FloatField("ishonch", null=True, blank=True)
+    similarity = models.FloatField("o'xshashlik", null=True, blank=True)
+    ip_address = models.GenericIPAddressField("IP manzil", null=True, blank=True)
     # What a passport attempt typed (normalised), so failures count per passport.
-    username = models.CharField(max_length=32, blank=True)
+    username = models.CharField("kiritilgan passport", max_length=32, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
-    success = models.BooleanField(default=False)
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    snapshot = models.ImageField(upload_to="snapshots/%Y/%m/%d/", blank=True)
+    success = models.BooleanField("muvaffaqiyatli", default=False)
+    reason = models.CharField("sabab", max_length=20, choices=Reason.choices)
+    snapshot = models.ImageField("surat", upload_to="snapshots/%Y/%m/%d/", blank=True)
 
     class Meta:
         db_table = "login_log"

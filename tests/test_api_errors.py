@@ -103,3 +103,13 @@ def test_postman_collection_covers_the_contract():
     assert {"Face Login", "Passport Login", "Get Current User", "Logout"} <= names
     urls = {item["request"]["url"]["raw"] for item in collection["item"]}
     assert "http://localhost:8000/api/face-login/" in urls
+
+
+def test_the_browsable_api_renders_for_testers(staff_client):
+    page = staff_client.get("/api/statistics/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert "text/html" in page["Content-Type"]
+    assert "total_persons" in page.content.decode()
+    form = staff_client.get("/api/passport-login/", HTTP_ACCEPT="text/html")
+    assert form.status_code == 405  # GET is not allowed, but the page still renders the POST form
+    assert "<form" in form.content.decode()

@@ -100,7 +100,14 @@ def shot(page, name: str) -> None:
 
 
 def staff_login(page, live_server, django_user_model) -> None:
-    django_user_model.objects.create_user("navbatchi", password="Parol-123", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    officer = django_user_model.objects.create_user(
+        "navbatchi", password="Parol-123", is_staff=True
+    )
+    officer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_loginlog", "view_person"])
+    )
     page.goto(f"{live_server.url}/admin/login/?next=/dashboard/")
     page.fill("#id_username", "navbatchi")
     page.fill("#id_password", "Parol-123")
@@ -195,6 +202,9 @@ def test_the_staff_dashboard_matches_the_database(live_server, db, open_browser,
         page.wait_for_selector("#person-stats .stat")
         assert page.inner_text(".stat[data-key=total_logins] .value") == "3"
         shot(page, "person-statistics")
+        page.goto(live_server.url + "/admin/api/loginlog/")
+        assert "Ali Valiyev" in page.inner_text("#result_list")
+        shot(page, "admin-login-log")
 
 
 def test_roster_upload_dry_run_shows_the_bad_row_then_imports(
