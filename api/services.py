@@ -282,28 +282,26 @@ def _finish_face_login(request, image: np.ndarray, match: Match | None) -> FaceL
         similarity_to_confidence(similarity, settings.FACE_ACCEPT_SIMILARITY) if match else None
     )
     person = Person.objects.filter(pk=match.person_id).first() if match else None
+    # The best candidate and its similarity are logged either way, to tune the threshold.
+    fields = {
+        "method": LoginLog.Method.FACE,
+        "candidate": person,
+        "similarity": similarity,
+        "confidence": confidence,
+    }
     if not _accepts(match) or person is None:
-        _log_attempt(
-            request,
-            method=LoginLog.Method.FACE,
-            reason=LoginLog.Reason.NOT_RECOGNISED,
-            candidate=person,
-            similarity=similarity,
-            confidence=confidence,
-            snapshot=_snapshot_field(image, "unknown"),
-        )
+        snapshot = _snapshot_field(image, "unknown")
+        _log_attempt(request, reason=LoginLog.Reason.NOT_RECOGNISED, snapshot=snapshot, **fields)
         raise ApiError("not_recognised", status_code=401)
     with transaction.atomic():
+        snapshot = _snapshot_field(image, f"person_{person.pk}")
         log = _log_attempt(
             request,
-            method=LoginLog.Method.FACE,
             reason=LoginLog.Reason.OK,
             success=True,
             person=person,
-            candidate=person,
-            similarity=similarity,
-            confidence=confidence,
-            snapshot=_snapshot_field(image, f"person_{person.pk}"),
+            snapshot=snapshot,
+            **fields,
         )
         sign_in(request, person)
     return FaceLogin(person=person, confidence=confidence, similarity=similarity, log=log)
