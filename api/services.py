@@ -409,8 +409,13 @@ def person_user(person: Person):
     return user
 
 
+KIOSK_SESSION_KEY = "kiosk_login"
+
+
 def sign_in(request, person: Person) -> None:
     django_login(request, person_user(person), backend="django.contrib.auth.backends.ModelBackend")
+    # Signed in at a shared kiosk (face or passport): the pages end it after idle time.
+    request.session[KIOSK_SESSION_KEY] = True
 
 
 def sign_out(request) -> None:

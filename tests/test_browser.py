@@ -288,3 +288,23 @@ def test_liveness_passes_a_video_showing_the_head_turn(
         shot(page, "kiosk-liveness-challenge")
         page.wait_for_url(re.compile(r".*/dashboard/$"), timeout=60_000)
         assert page.inner_text("#me-name") == enrolled[name].full_name
+
+
+def test_a_kiosk_session_ends_by_itself_after_the_idle_time(
+    live_server, db, open_browser, settings
+):
+    settings.KIOSK_IDLE_SECONDS = 10
+    make_person(
+        full_name="Idle Xodim",
+        passport_series="AD",
+        passport_number="3145734",
+        birth_date="1988-02-29",
+    )
+    with open_browser(None) as page:
+        page.goto(live_server.url + "/")
+        page.type("#passport", "AD3145734")
+        page.type("#birth-date", "29021988")
+        page.click("#passport-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/dashboard/$"), timeout=15_000)
+        page.wait_for_url(re.compile(r".*:\d+/$"), timeout=30_000)  # back at the kiosk
+        assert page.evaluate("fetch('/api/current-user/').then(r => r.status)") == 401

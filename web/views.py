@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from api.models import Person
 from api.roster import RosterError, import_roster, roster_template
+from api.services import KIOSK_SESSION_KEY
 from web.i18n import texts
 
 logger = logging.getLogger(__name__)
@@ -22,11 +23,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
-def _page_config(request, **extra) -> str:
+def _page_config(request, **extra) -> dict:
     """JSON the page scripts read: texts and settings."""
     return {
         "texts": texts(),
         "idle_seconds": settings.KIOSK_IDLE_SECONDS,
+        "kiosk_session": bool(request.session.get(KIOSK_SESSION_KEY)),
         "liveness": settings.FACE_LIVENESS,
         **extra,
     }

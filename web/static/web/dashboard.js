@@ -104,4 +104,5 @@ if (document.getElementById("my-logs") && CONFIG.person_id) {
 }
 if (document.getElementById("stats")) staffDashboard();
 if (document.getElementById("person-stats")) personPage();
-startIdleTimer();
+// Only sessions started at the kiosk end by themselves; staff on their own desk stay.
+if (CONFIG.kiosk_session) startIdleTimer();
