@@ -1,7 +1,7 @@
 -- Vector storage and index for face_embedding (applied by api/migrations/0002).
 --
--- A 512-d vector is 2 KiB + 8 bytes, just over the TOAST threshold: with the default
--- EXTENDED storage every row is moved out of line, and an exact scan pays a TOAST fetch per
+-- A 512-d vector is 2 KiB + 8 bytes, just over the TOAST threshold: with pgvector's default
+-- EXTERNAL storage every row is moved out of line, and an exact scan pays a TOAST fetch per
 -- row (measured 4-9x slower). PLAIN keeps vectors in the heap page.
 ALTER TABLE face_embedding ALTER COLUMN embedding SET STORAGE PLAIN;
 
