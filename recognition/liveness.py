@@ -10,7 +10,9 @@ module measures, per frame, the head turn (yaw from SCRFD's five points) and the
 * the asked action happened: the yaw moved far enough to the asked side, or the eyes closed
   and opened again.
 
-A still picture, repeated or held steady, fails the action check.
+A still picture, repeated or held steady, fails the action check. A passive anti-spoofing
+model (texture/depth cues on the frontal frame) would be one more check at the end of
+:func:`check`; none ships, so none is pretended here.
 """
 
 from __future__ import annotations

@@ -193,8 +193,6 @@ if not FACE_LIVENESS_ACTIONS or set(FACE_LIVENESS_ACTIONS) - {"turn_left", "turn
     raise ImproperlyConfigured("FACE_LIVENESS_ACTIONS must list turn_left, turn_right and/or blink")
 FACE_LIVENESS_SECONDS = env_int("FACE_LIVENESS_SECONDS", 20, minimum=3, maximum=300)
 FACE_LIVENESS_MAX_FRAMES = env_int("FACE_LIVENESS_MAX_FRAMES", 12, minimum=3, maximum=30)
-# A passive anti-spoofing ONNX model can be plugged in here; none ships, so empty = not used.
-FACE_ANTISPOOF_MODEL = env_str("FACE_ANTISPOOF_MODEL")
 
 # Brute-force limits (counted in the login log, so they hold across workers and hosts).
 PASSPORT_MAX_FAILURES = env_int("PASSPORT_MAX_FAILURES", 5, minimum=1)
